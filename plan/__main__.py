@@ -1,0 +1,40 @@
+"""Command line: `python -m plan --stack dev` prints the offline plan and writes its JSON."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from components.config import ConfigError
+from plan.render import render_tree
+from plan.runner import ROOT, run_plan
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m plan", description=__doc__)
+    parser.add_argument("--stack", default="dev", help="stack name, read from Pulumi.<stack>.yaml (default: dev)")
+    parser.add_argument("--out", type=Path, help="JSON file to write (default: build/plan-<stack>.json)")
+    args = parser.parse_args(argv)
+
+    try:
+        plan = run_plan(args.stack)
+    except ConfigError as error:
+        print(f"invalid stack config in Pulumi.{args.stack}.yaml:", file=sys.stderr)
+        for problem in error.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 2
+    except FileNotFoundError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+    out = args.out or ROOT / "build" / f"plan-{args.stack}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(plan.to_json())
+    sys.stdout.write(render_tree(plan))
+    print(f"\nWrote {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

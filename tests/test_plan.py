@@ -1,0 +1,92 @@
+"""The offline plan: its JSON shape, its determinism, and which resources a source change touches."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from components.build_context import context_files
+from conftest import ROOT, one
+from plan.runner import run_plan
+
+
+def _changed_names(before, after) -> set[str]:
+    old = {resource["urn"]: resource for resource in before.resources}
+    new = {resource["urn"]: resource for resource in after.resources}
+    assert old.keys() == new.keys()
+    return {new[urn]["name"] for urn in new if old[urn] != new[urn]}
+
+
+def test_plan_json_shape(plan):
+    document = json.loads(plan.to_json())
+    assert {"project", "stack", "resources", "outputs"} <= set(document)
+    assert document["project"] == "storefront"
+    for resource in document["resources"]:
+        assert {"urn", "type", "name", "parent", "inputs", "outputs"} <= set(resource)
+    roots = [resource for resource in document["resources"] if resource["parent"] is None]
+    assert [resource["type"] for resource in roots] == ["pulumi:pulumi:Stack"]
+
+
+def test_plan_inputs_use_camel_case(plan):
+    task = one(plan, "aws:ecs/taskDefinition:TaskDefinition", "frontend-task")
+    assert "containerDefinitions" in task["inputs"]
+    assert "container_definitions" not in task["inputs"]
+
+
+def test_plan_is_byte_identical(plans):
+    for stack in ("dev", "prod"):
+        assert run_plan(stack).to_json() == plans[stack].to_json()
+
+
+def test_plan_masks_secrets(plans):
+    version = one(plans["prod"], "aws:secretsmanager/secretVersion:SecretVersion", "backend-mongodb-uri-value")
+    assert version["inputs"]["secretString"] == "[secret]"
+    for plan in plans.values():
+        assert "plan-placeholder" not in plan.to_json()
+
+
+def test_source_change_touches_one_service(project_copy):
+    before = run_plan("dev", root=project_copy)
+    context = project_copy / "services" / "order-service"
+    source = next(path for path in context_files(context) if path.endswith(".js"))
+    (context / source).write_text((context / source).read_text() + "\n// changed\n")
+    after = run_plan("dev", root=project_copy)
+    assert _changed_names(before, after) == {
+        "order-service", "order-service-image", "order-service-task", "order-service-service",
+    }
+
+
+def test_ignored_file_changes_nothing(project_copy):
+    before = run_plan("dev", root=project_copy)
+    ignored = project_copy / "services" / "backend" / "test" / "extra.test.js"
+    ignored.parent.mkdir(exist_ok=True)
+    assert "test/extra.test.js" not in context_files(project_copy / "services" / "backend")
+    ignored.write_text("// not sent to Docker\n")
+    after = run_plan("dev", root=project_copy)
+    assert after.to_json() == before.to_json()
+
+
+def test_plan_command_writes_json(tmp_path):
+    out = tmp_path / "plan.json"
+    result = subprocess.run([sys.executable, "-m", "plan", "--stack", "prod", "--out", str(out)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "storefront:index:ServiceDeployment  backend" in result.stdout
+    assert "not `pulumi preview`" in result.stdout
+    assert json.loads(out.read_text())["stack"] == "prod"
+
+
+def test_policy_warning_reaches_plan(monkeypatch):
+    from components import lifecycle, repository
+
+    def never_expires(policy):
+        return [lifecycle.Violation(rule_priority=None, field="rules", severity="warning",
+                                    message="no rule of this policy can ever expire an image.")]
+
+    monkeypatch.setattr(repository, "check_build_tags_covered", never_expires)
+    plan = run_plan("dev")
+    assert "lifecycle policy of backend: no rule of this policy can ever expire an image. " \
+           "Adjust storefront:ecr.lifecycle." in plan.warnings
+    written = json.loads(plan.to_json())["warnings"]
+    assert any(warning.startswith("lifecycle policy of order-service:") for warning in written)
