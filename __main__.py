@@ -35,7 +35,7 @@ load_balancer = LoadBalancer(
     prefix,
     LoadBalancerArgs(
         settings=config.load_balancer,
-        vpc_id=network.vpc.id,
+        vpc_id=network.vpc_id,
         vpc_cidr=config.network.cidr_block,
         subnet_ids=network.public_subnet_ids,
         protect=config.protected,
@@ -73,7 +73,7 @@ for service in config.creation_order():
     routing = None
     if service.public:
         routing = Routing(
-            vpc_id=network.vpc.id,
+            vpc_id=network.vpc_id,
             listener_arn=load_balancer.listener.arn,
             load_balancer_security_group_id=load_balancer.security_group.id,
             priority=priorities[service.name],
@@ -87,7 +87,7 @@ for service in config.creation_order():
             registry=registry,
             cluster=cluster,
             namespace_arn=namespace.arn,
-            vpc_id=network.vpc.id,
+            vpc_id=network.vpc_id,
             subnet_ids=network.task_subnet_ids,
             assign_public_ip=network.tasks_in_public_subnets,
             routing=routing,

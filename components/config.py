@@ -337,19 +337,52 @@ class RegistrySettings(_Model):
     """Pull through cache rules for public base images."""
 
 
+class ExistingVpc(_Model):
+    """A VPC and subnets made outside this program, used in place of the VPC it would build."""
+
+    vpc_id: str
+    """ID of the existing VPC."""
+    public_subnet_ids: tuple[str, ...] = Field(min_length=2)
+    """Public subnets in at least two Availability Zones, for the load balancer and public tasks."""
+    private_subnet_ids: tuple[str, ...] = ()
+    """Private subnets for tasks and interface endpoints."""
+    private_route_table_ids: tuple[str, ...] = ()
+    """Route tables of the private subnets, for the S3 gateway endpoint."""
+
+    @field_validator("vpc_id")
+    @classmethod
+    def _vpc_id_is_valid(cls, vpc_id: str) -> str:
+        if not re.fullmatch(r"vpc-[0-9a-f]{8}([0-9a-f]{9})?", vpc_id):
+            raise ValueError(f"{vpc_id!r} is not a VPC ID such as vpc-0123456789abcdef0.")
+        return vpc_id
+
+    @field_validator("public_subnet_ids", "private_subnet_ids", "private_route_table_ids")
+    @classmethod
+    def _ids_are_valid(cls, ids: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        prefix = "rtb" if info.field_name == "private_route_table_ids" else "subnet"
+        for resource_id in ids:
+            if not re.fullmatch(rf"{prefix}-[0-9a-f]{{8}}([0-9a-f]{{9}})?", resource_id):
+                raise ValueError(f"{resource_id!r} is not an ID such as {prefix}-0123456789abcdef0.")
+        if len(set(ids)) != len(ids):
+            raise ValueError("the list repeats an ID. List each one once.")
+        return ids
+
+
 class NetworkSettings(_Model):
-    """The VPC the program builds, and where tasks run in it."""
+    """The VPC the program builds or reuses, and where tasks run in it."""
 
     cidr_block: str = "10.0.0.0/16"
-    """IPv4 block of the VPC, /16 to /20."""
+    """IPv4 block of the VPC: /16 to /20 for a VPC the program builds, or the existing VPC's block."""
     availability_zones: int = Field(default=2, ge=2, le=6)
     """Availability Zones to spread subnets over."""
     task_subnets: Literal["public", "private"] = "public"
     """Where tasks run: public (with public IPs) or private subnets."""
-    nat_gateways: Literal["none", "one-per-az"] = "none"
-    """NAT gateways for private subnets: none or one-per-az."""
+    nat_gateways: Literal["none", "one-per-az", "existing"] = "none"
+    """NAT for private subnets: none, one-per-az (built here) or existing (an existing VPC's own)."""
     vpc_endpoints: tuple[str, ...] = ()
     """VPC endpoints to create: ecr.api, ecr.dkr, logs, s3, secretsmanager."""
+    existing: Optional[ExistingVpc] = None
+    """An existing VPC to use instead of building one: vpcId, publicSubnetIds, privateSubnetIds, privateRouteTableIds."""
 
     @field_validator("cidr_block")
     @classmethod
@@ -358,9 +391,9 @@ class NetworkSettings(_Model):
             network = ipaddress.IPv4Network(cidr)
         except ValueError:
             raise ValueError(f"{cidr!r} is not an IPv4 CIDR block such as 10.0.0.0/16.") from None
-        # A VPC's IPv4 block is /16 to /28; this program needs at most /20 to carve 2 x 6 /24 subnets.
-        if not 16 <= network.prefixlen <= 20:
-            raise ValueError(f"{cidr!r} has prefix length /{network.prefixlen}. Use /16 to /20.")
+        # A VPC's IPv4 block is /16 to /28 (Amazon VPC User Guide, "VPC CIDR blocks").
+        if not 16 <= network.prefixlen <= 28:
+            raise ValueError(f"{cidr!r} has prefix length /{network.prefixlen}. A VPC takes /16 to /28.")
         return cidr
 
     @field_validator("vpc_endpoints")
@@ -370,6 +403,32 @@ class NetworkSettings(_Model):
         if unknown:
             raise ValueError(f"unknown endpoints {unknown}. Allowed: {', '.join(KNOWN_ENDPOINTS)}.")
         return endpoints
+
+    @model_validator(mode="after")
+    def _fits_the_vpc(self) -> NetworkSettings:
+        existing = self.existing
+        if existing is None:
+            # The program carves 2 x 6 subnets of 1/16 of the block each, so it needs /20 or larger.
+            if ipaddress.IPv4Network(self.cidr_block).prefixlen > 20:
+                raise ValueError(f"cidrBlock {self.cidr_block} is too small for the VPC this program builds. "
+                                 "Use /16 to /20.")
+            if self.nat_gateways == "existing":
+                raise ValueError("natGateways 'existing' needs an existing VPC. Set existing, or use "
+                                 "'none' or 'one-per-az'.")
+            return self
+        if "cidr_block" not in self.model_fields_set:
+            raise ValueError("an existing VPC needs cidrBlock set to that VPC's IPv4 block, which the "
+                             "security group rules use.")
+        if self.nat_gateways == "one-per-az":
+            raise ValueError("the program does not add NAT gateways to an existing VPC. Use natGateways "
+                             "'existing' if its private subnets already route through NAT, or 'none'.")
+        if self.task_subnets == "private" and len(existing.private_subnet_ids) < 2:
+            raise ValueError("taskSubnets 'private' with an existing VPC needs at least two "
+                             "existing.privateSubnetIds.")
+        if "s3" in self.vpc_endpoints and not existing.private_route_table_ids:
+            raise ValueError("the s3 gateway endpoint needs existing.privateRouteTableIds, the route "
+                             "tables of the private subnets.")
+        return self
 
 
 class LoadBalancerSettings(_Model):

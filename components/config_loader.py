@@ -151,6 +151,13 @@ def _cross_problems(namespace: str, config: StackConfig) -> list[str]:
                             "from project, stack and service names, is not one ECR accepts. Use a stack "
                             "name of lowercase letters, digits and single hyphens.")
 
+    if config.deployment.fargate_spot and config.architecture != "X86_64":
+        # Amazon ECS Developer Guide, "AWS Fargate capacity providers": Fargate Spot runs only
+        # Linux tasks with the X86_64 architecture.
+        problems.append(f"{namespace}deployment.fargateSpot: Fargate Spot runs only X86_64 tasks, but "
+                        f"{namespace}architecture is {config.architecture}. Set architecture to X86_64 or "
+                        "fargateSpot to false.")
+
     prefixes = Counter(rule.prefix for rule in config.registry.pull_through_cache)
     for prefix, count in prefixes.items():
         if count > 1:

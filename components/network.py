@@ -24,10 +24,32 @@ class NetworkArgs:
 
 
 class Network(pulumi.ComponentResource):
-    """A VPC with one public and one private subnet in each of N Availability Zones."""
+    """A VPC with one public and one private subnet in each of N Availability Zones, or an existing one."""
 
     def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("storefront:index:Network", name, None, opts)
+        settings = args.settings
+        existing = settings.existing
+
+        if existing is None:
+            self._build_vpc(name, args)
+        else:
+            self.vpc_id: pulumi.Input[str] = existing.vpc_id
+            self.public_subnet_ids: pulumi.Input[list[str]] = list(existing.public_subnet_ids)
+            self.private_subnet_ids: pulumi.Input[list[str]] = list(existing.private_subnet_ids)
+            self._private_route_table_ids: list[pulumi.Input[str]] = list(existing.private_route_table_ids)
+
+        self._create_endpoints(name, args)
+
+        self.tasks_in_public_subnets = settings.task_subnets == "public"
+        self.task_subnet_ids = self.public_subnet_ids if self.tasks_in_public_subnets else self.private_subnet_ids
+        self.register_outputs({
+            "vpcId": self.vpc_id,
+            "publicSubnetIds": self.public_subnet_ids,
+            "privateSubnetIds": self.private_subnet_ids,
+        })
+
+    def _build_vpc(self, name: str, args: NetworkArgs) -> None:
         settings = args.settings
         child = pulumi.ResourceOptions(parent=self)
         zone_count = settings.availability_zones
@@ -36,7 +58,7 @@ class Network(pulumi.ComponentResource):
         zones = aws.get_availability_zones_output(state="available", opts=pulumi.InvokeOutputOptions(parent=self))
         zone_names = zones.names.apply(lambda names: _first_zones(names, zone_count, args.region))
 
-        self.vpc = aws.ec2.Vpc(
+        vpc = aws.ec2.Vpc(
             f"{name}-vpc",
             cidr_block=settings.cidr_block,
             enable_dns_support=True,
@@ -44,10 +66,10 @@ class Network(pulumi.ComponentResource):
             tags={**args.tags, "Name": name},
             opts=child,
         )
-        gateway = aws.ec2.InternetGateway(f"{name}-igw", vpc_id=self.vpc.id, tags=args.tags, opts=child)
+        gateway = aws.ec2.InternetGateway(f"{name}-igw", vpc_id=vpc.id, tags=args.tags, opts=child)
         public_routes = aws.ec2.RouteTable(
             f"{name}-public-routes",
-            vpc_id=self.vpc.id,
+            vpc_id=vpc.id,
             routes=[{"cidr_block": "0.0.0.0/0", "gateway_id": gateway.id}],
             tags=args.tags,
             opts=child,
@@ -60,7 +82,7 @@ class Network(pulumi.ComponentResource):
             zone = zone_names.apply(lambda names, position=index: names[position])
             public = aws.ec2.Subnet(
                 f"{name}-public-{index}",
-                vpc_id=self.vpc.id,
+                vpc_id=vpc.id,
                 cidr_block=str(blocks[index]),
                 availability_zone=zone,
                 map_public_ip_on_launch=False,
@@ -72,7 +94,7 @@ class Network(pulumi.ComponentResource):
             )
             private = aws.ec2.Subnet(
                 f"{name}-private-{index}",
-                vpc_id=self.vpc.id,
+                vpc_id=vpc.id,
                 cidr_block=str(blocks[8 + index]),
                 availability_zone=zone,
                 tags={**args.tags, "Name": f"{name}-private-{index}", "Tier": "private"},
@@ -90,7 +112,7 @@ class Network(pulumi.ComponentResource):
                 )
                 routes = [{"cidr_block": "0.0.0.0/0", "nat_gateway_id": nat.id}]
             private_routes = aws.ec2.RouteTable(
-                f"{name}-private-{index}-routes", vpc_id=self.vpc.id, routes=routes, tags=args.tags, opts=child
+                f"{name}-private-{index}-routes", vpc_id=vpc.id, routes=routes, tags=args.tags, opts=child
             )
             aws.ec2.RouteTableAssociation(
                 f"{name}-private-{index}-association", subnet_id=private.id, route_table_id=private_routes.id, opts=child
@@ -99,35 +121,22 @@ class Network(pulumi.ComponentResource):
             private_subnets.append(private)
             private_route_tables.append(private_routes)
 
-        self._create_endpoints(name, args, private_subnets, private_route_tables)
-
+        self.vpc_id = vpc.id
         self.public_subnet_ids = pulumi.Output.all(*[subnet.id for subnet in public_subnets])
         self.private_subnet_ids = pulumi.Output.all(*[subnet.id for subnet in private_subnets])
-        self.tasks_in_public_subnets = settings.task_subnets == "public"
-        self.task_subnet_ids = self.public_subnet_ids if self.tasks_in_public_subnets else self.private_subnet_ids
-        self.register_outputs({
-            "vpcId": self.vpc.id,
-            "publicSubnetIds": self.public_subnet_ids,
-            "privateSubnetIds": self.private_subnet_ids,
-        })
+        self._private_route_table_ids = [table.id for table in private_route_tables]
 
-    def _create_endpoints(
-        self,
-        name: str,
-        args: NetworkArgs,
-        subnets: list[aws.ec2.Subnet],
-        route_tables: list[aws.ec2.RouteTable],
-    ) -> None:
+    def _create_endpoints(self, name: str, args: NetworkArgs) -> None:
         endpoints = args.settings.vpc_endpoints
         child = pulumi.ResourceOptions(parent=self)
         if "s3" in endpoints:
             # ECR stores image layers in S3, and the gateway endpoint serves them to private subnets.
             aws.ec2.VpcEndpoint(
                 f"{name}-s3-endpoint",
-                vpc_id=self.vpc.id,
+                vpc_id=self.vpc_id,
                 service_name=f"com.amazonaws.{args.region}.s3",
                 vpc_endpoint_type="Gateway",
-                route_table_ids=[table.id for table in route_tables],
+                route_table_ids=self._private_route_table_ids,
                 tags=args.tags,
                 opts=child,
             )
@@ -136,7 +145,7 @@ class Network(pulumi.ComponentResource):
             return
         security_group = aws.ec2.SecurityGroup(
             f"{name}-endpoints-sg",
-            vpc_id=self.vpc.id,
+            vpc_id=self.vpc_id,
             description="HTTPS from inside the VPC to interface endpoints",
             tags=args.tags,
             opts=child,
@@ -153,11 +162,11 @@ class Network(pulumi.ComponentResource):
         for endpoint in interface:
             aws.ec2.VpcEndpoint(
                 f"{name}-{endpoint.replace('.', '-')}-endpoint",
-                vpc_id=self.vpc.id,
+                vpc_id=self.vpc_id,
                 service_name=f"com.amazonaws.{args.region}.{endpoint}",
                 vpc_endpoint_type="Interface",
                 private_dns_enabled=True,
-                subnet_ids=[subnet.id for subnet in subnets],
+                subnet_ids=self.private_subnet_ids,
                 security_group_ids=[security_group.id],
                 tags=args.tags,
                 opts=child,

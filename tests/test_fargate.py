@@ -250,3 +250,63 @@ def test_invalid_network_rejected(network, fragment):
 def test_log_retention_per_stack(plans):
     assert {g["inputs"]["retentionInDays"] for g in of_type(plans["dev"], "aws:cloudwatch/logGroup:LogGroup")} == {7}
     assert all(g["inputs"]["retentionInDays"] >= 30 for g in of_type(plans["prod"], "aws:cloudwatch/logGroup:LogGroup"))
+
+
+def test_spot_needs_x86_64():
+    values = dev_values()
+    values["storefront:architecture"] = "ARM64"
+    [problem] = problems_for(values)
+    assert problem.startswith("storefront:deployment.fargateSpot: Fargate Spot runs only X86_64 tasks")
+    assert "storefront:architecture is ARM64" in problem
+
+
+EXISTING = {
+    "vpcId": "vpc-0123456789abcdef0",
+    "publicSubnetIds": ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa2"],
+    "privateSubnetIds": ["subnet-0bbbbbbbbbbbbbbb1", "subnet-0bbbbbbbbbbbbbbb2"],
+    "privateRouteTableIds": ["rtb-0ccccccccccccccc1", "rtb-0ccccccccccccccc2"],
+}
+
+
+def test_existing_vpc_used_as_given(project_copy):
+    stack_path = project_copy / "Pulumi.prod.yaml"
+    document = yaml.safe_load(stack_path.read_text())
+    document["config"]["storefront:network"] = {
+        "cidrBlock": "172.31.0.0/16", "taskSubnets": "private", "natGateways": "existing",
+        "vpcEndpoints": ["s3"], "existing": EXISTING,
+    }
+    stack_path.write_text(yaml.safe_dump(document))
+    plan = run_plan("prod", root=project_copy)
+    assert of_type(plan, "aws:ec2/vpc:Vpc") == []
+    assert of_type(plan, "aws:ec2/subnet:Subnet") == []
+    assert of_type(plan, "aws:ec2/natGateway:NatGateway") == []
+    [balancer] = of_type(plan, "aws:lb/loadBalancer:LoadBalancer")
+    assert balancer["inputs"]["subnets"] == EXISTING["publicSubnetIds"]
+    for service in of_type(plan, "aws:ecs/service:Service"):
+        assert service["inputs"]["networkConfiguration"]["subnets"] == EXISTING["privateSubnetIds"]
+    [endpoint] = of_type(plan, "aws:ec2/vpcEndpoint:VpcEndpoint")
+    assert endpoint["inputs"]["routeTableIds"] == EXISTING["privateRouteTableIds"]
+    assert endpoint["inputs"]["vpcId"] == EXISTING["vpcId"]
+
+
+@pytest.mark.parametrize("network, fragment", [
+    ({"existing": EXISTING}, "storefront:network: an existing VPC needs cidrBlock"),
+    ({"cidrBlock": "172.31.0.0/16", "natGateways": "one-per-az", "existing": EXISTING},
+     "storefront:network: the program does not add NAT gateways to an existing VPC"),
+    ({"natGateways": "existing"}, "storefront:network: natGateways 'existing' needs an existing VPC"),
+    ({"cidrBlock": "172.31.0.0/16", "taskSubnets": "private", "natGateways": "existing",
+      "existing": {**EXISTING, "privateSubnetIds": []}},
+     "storefront:network: taskSubnets 'private' with an existing VPC needs at least two"),
+    ({"cidrBlock": "172.31.0.0/16", "vpcEndpoints": ["s3"], "existing": {**EXISTING, "privateRouteTableIds": []}},
+     "storefront:network: the s3 gateway endpoint needs existing.privateRouteTableIds"),
+    ({"cidrBlock": "172.31.0.0/16", "existing": {**EXISTING, "vpcId": "vpc-xyz"}},
+     "storefront:network.existing.vpcId: invalid value 'vpc-xyz'"),
+    ({"cidrBlock": "172.31.0.0/16", "existing": {**EXISTING, "publicSubnetIds": ["subnet-0aaaaaaaaaaaaaaa1"]}},
+     "storefront:network.existing.publicSubnetIds:"),
+    ({"cidrBlock": "10.0.0.0/24"}, "storefront:network: cidrBlock 10.0.0.0/24 is too small"),
+])
+def test_invalid_existing_vpc_rejected(network, fragment):
+    values = dev_values()
+    values["storefront:network"] = network
+    problems = problems_for(values)
+    assert any(problem.startswith(fragment) for problem in problems), problems
