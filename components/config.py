@@ -376,7 +376,7 @@ class NetworkSettings(_Model):
     availability_zones: int = Field(default=2, ge=2, le=6)
     """Availability Zones to spread subnets over."""
     task_subnets: Literal["public", "private"] = "public"
-    """Where tasks run: public (with public IPs) or private subnets."""
+    """Subnet tier for tasks: public (with public IPs) or private."""
     nat_gateways: Literal["none", "one-per-az", "existing"] = "none"
     """NAT for private subnets: none, one-per-az (built here) or existing (an existing VPC's own)."""
     vpc_endpoints: tuple[str, ...] = ()

@@ -19,7 +19,7 @@ from components.repository import create_repository, lifecycle_policy_text
 
 @dataclass(frozen=True)
 class Routing:
-    """Where a public service's target group attaches: the ALB listener and the rule priority."""
+    """Attachment point of a public service's target group: the ALB listener and the rule priority."""
 
     vpc_id: pulumi.Input[str]
     listener_arn: pulumi.Input[str]
@@ -29,7 +29,7 @@ class Routing:
 
 @dataclass(frozen=True)
 class ServiceDeploymentArgs:
-    """Inputs of a `ServiceDeployment`. `called` holds the already created services this one calls."""
+    """Inputs of a `ServiceDeployment`. `called` contains the already created services this one calls."""
 
     service: ServiceConfig
     stack: StackConfig

@@ -69,10 +69,15 @@ def render_tree(plan: Plan) -> str:
         children.setdefault(resource["parent"], []).append(resource)
 
     def walk(resource: dict[str, Any], indent: str, last: bool, top: bool) -> None:
-        branch = "" if top else ("└── " if last else "├── ")
+        if top:
+            branch, continuation = "", ""
+        elif last:
+            branch, continuation = "└── ", "    "
+        else:
+            branch, continuation = "├── ", "│   "
         protect = "  [protected]" if resource.get("protect") else ""
         lines.append(f"{indent}{branch}{resource['type']}  {resource['name']}{protect}")
-        detail_indent = indent + ("" if top else ("    " if last else "│   "))
+        detail_indent = indent + continuation
         kids = children.get(resource["urn"], [])
         for text in _details(resource):
             lines.append(f"{detail_indent}{'│ ' if kids else '  '}    {text}")

@@ -37,7 +37,7 @@ class StackFile:
     notes: tuple[str, ...] = ()
 
     def parsed_values(self) -> dict[str, Any]:
-        """Return config values decoded as the program's loader sees them."""
+        """Return config values decoded as the program's loader receives them."""
         parsed: dict[str, Any] = {}
         for key, text in self.values.items():
             parsed[key] = "[secret]" if key in self.secret_keys else _decode(text)
@@ -46,7 +46,7 @@ class StackFile:
 
 @dataclass
 class Plan:
-    """What the program asked the engine for, in registration-independent order."""
+    """The registrations and outputs of one program run, sorted by URN so the order is stable."""
 
     project: str
     stack: str

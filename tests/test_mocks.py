@@ -1,4 +1,4 @@
-"""The mocks themselves: callbacks really run, and nothing unmodelled gets a made-up answer."""
+"""The mocks themselves: callbacks really run, and nothing unmodelled gets a made-up result."""
 
 from __future__ import annotations
 
