@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -37,4 +38,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Pulumi's mock runtime leaves per-thread asyncio loops open, and closing them during interpreter
+    # shutdown now and then prints "Exception ignored in BaseEventLoop.__del__". Exit without that.
+    os._exit(code)
