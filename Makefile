@@ -15,7 +15,8 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 plan: $(VENV)/.installed
 	$(PYTHON) -m plan --stack $(STACK)
 
-test: test-python test-services
+# Services first, so that pytest's summary is the last line of the run.
+test: test-services test-python
 
 test-python: $(VENV)/.installed
 	$(PYTHON) -m pytest

@@ -28,7 +28,8 @@ PULL_ENDPOINTS = ("ecr.api", "ecr.dkr", "logs", "s3")
 KNOWN_ENDPOINTS = (*PULL_ENDPOINTS, "secretsmanager")
 
 ENV_NAME = re.compile(r"[A-Z_][A-Z0-9_]*")
-SECRET_ARN = re.compile(r"arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+")
+# A complete secret ARN ends with a hyphen and six random characters, which IAM policies must match.
+SECRET_ARN = re.compile(r"arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}")
 CERTIFICATE_ARN = re.compile(r"arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/.+")
 ACCOUNT_ID = re.compile(r"\d{12}")
 TAG_FILTER = re.compile(r"[0-9a-zA-Z._*-]{1,128}")
@@ -57,6 +58,14 @@ class ConfigError(Exception):
         self.problems = problems
 
 
+class FieldError(ValueError):
+    """A problem found by a check across fields, reported at the key of `field` (camelCase, dotted)."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(
         extra="forbid", frozen=True, alias_generator=to_camel, populate_by_name=True,
@@ -79,7 +88,7 @@ class Autoscaling(_Model):
     @model_validator(mode="after")
     def _max_not_below_min(self) -> Autoscaling:
         if self.max_count < self.min_count:
-            raise ValueError(f"maxCount {self.max_count} is below minCount {self.min_count}. "
+            raise FieldError("maxCount", f"maxCount {self.max_count} is below minCount {self.min_count}. "
                              "Set maxCount to at least minCount.")
         return self
 
@@ -98,8 +107,9 @@ class SecretRef(_Model):
             raise ValueError("give exactly one of arn (an existing secret) or configKey "
                              "(a key set with `pulumi config set --secret`).")
         if self.arn is not None and not SECRET_ARN.fullmatch(self.arn):
-            raise ValueError(f"{self.arn!r} is not a Secrets Manager secret ARN "
-                             "(arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME).")
+            raise FieldError("arn", f"{self.arn!r} is not a complete Secrets Manager secret ARN. Use the full "
+                             "ARN, arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME-XXXXXX, with the six "
+                             "characters Secrets Manager appends.")
         return self
 
 
@@ -122,7 +132,7 @@ class ServiceConfig(_Model):
     """Tasks to run when autoscaling is off."""
     health_check_path: str = "/healthz"
     """Path the load balancer's target group checks."""
-    health_check_command: str
+    health_check_command: str = Field(min_length=1)
     """Shell command for the container health check (`CMD-SHELL`). It must exist in the image."""
     public: bool = False
     """Whether the load balancer routes to this service."""
@@ -173,6 +183,9 @@ class ServiceConfig(_Model):
     @field_validator("path_patterns")
     @classmethod
     def _patterns_are_paths(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
+        # ELB guide, "Condition types for listener rules": up to three values per condition.
+        if len(patterns) > 3:
+            raise ValueError(f"{len(patterns)} patterns given, but one ALB rule condition takes at most 3.")
         for pattern in patterns:
             # An ALB path pattern is at most 128 characters (ELBv2 PathPatternConditionConfig).
             if not PATH_PATTERN.fullmatch(pattern) or len(pattern) > 128:
@@ -196,23 +209,39 @@ class ServiceConfig(_Model):
             raise ValueError(f"{context!r} must be a path inside the project, relative to Pulumi.yaml.")
         return context
 
+    @field_validator("dockerfile")
+    @classmethod
+    def _dockerfile_is_inside_context(cls, dockerfile: str) -> str:
+        if Path(dockerfile).is_absolute() or ".." in Path(dockerfile).parts:
+            raise ValueError("the Dockerfile must be inside the build context, given relative to it, so "
+                             "that its changes are part of the content hash.")
+        return dockerfile
+
+    @field_validator("health_check_command")
+    @classmethod
+    def _command_is_not_blank(cls, command: str) -> str:
+        if not command.strip():
+            raise ValueError("the command is blank, so the check would always pass. Give a command that "
+                             "fails when the service is unhealthy.")
+        return command
+
     @model_validator(mode="after")
     def _dockerfile_exists(self, info: ValidationInfo) -> ServiceConfig:
         root = (info.context or {}).get("root")
         if root is not None:
             dockerfile = Path(root) / self.context / self.dockerfile
             if not dockerfile.is_file():
-                raise ValueError(f"build context {self.context!r} has no {self.dockerfile}. "
+                raise FieldError("context", f"build context {self.context!r} has no {self.dockerfile}. "
                                  f"Expected a file at {dockerfile}.")
         return self
 
     @model_validator(mode="after")
     def _public_has_routes(self) -> ServiceConfig:
         if self.public and not self.path_patterns:
-            raise ValueError("a public service needs pathPatterns, for example ['/api/*'], so the "
+            raise FieldError("pathPatterns", "a public service needs pathPatterns, for example ['/api/*'], so the "
                              "load balancer can route to it.")
         if not self.public and self.path_patterns:
-            raise ValueError("pathPatterns is set on an internal service. Set public: true or "
+            raise FieldError("pathPatterns", "pathPatterns is set on an internal service. Set public: true or "
                              "remove pathPatterns.")
         return self
 
@@ -258,10 +287,10 @@ class EcrSettings(_Model):
     def _exclusions_match_mutability(self) -> EcrSettings:
         with_exclusion = self.image_tag_mutability.endswith("_WITH_EXCLUSION")
         if with_exclusion and not self.tag_mutability_exclusions:
-            raise ValueError(f"imageTagMutability {self.image_tag_mutability} needs tagMutabilityExclusions, "
+            raise FieldError("tagMutabilityExclusions", f"imageTagMutability {self.image_tag_mutability} needs tagMutabilityExclusions, "
                              "1 to 5 wildcard tag filters.")
         if not with_exclusion and self.tag_mutability_exclusions:
-            raise ValueError(f"tagMutabilityExclusions is set, but imageTagMutability is {self.image_tag_mutability}. "
+            raise FieldError("tagMutabilityExclusions", f"tagMutabilityExclusions is set, but imageTagMutability is {self.image_tag_mutability}. "
                              "Use IMMUTABLE_WITH_EXCLUSION or MUTABLE_WITH_EXCLUSION, or remove the exclusions.")
         return self
 
@@ -312,12 +341,12 @@ class PullThroughCacheRule(_Model):
     def _credentials_match_upstream(self) -> PullThroughCacheRule:
         needs = self.upstream in AUTHENTICATED_UPSTREAMS
         if needs and self.credential_arn is None:
-            raise ValueError(f"upstream {self.upstream} requires credentialArn, the ARN of a Secrets Manager "
+            raise FieldError("credentialArn", f"upstream {self.upstream} requires credentialArn, the ARN of a Secrets Manager "
                              "secret whose name starts with ecr-pullthroughcache/.")
         if not needs and self.credential_arn is not None:
-            raise ValueError(f"upstream {self.upstream} takes no credentials. Remove credentialArn.")
+            raise FieldError("credentialArn", f"upstream {self.upstream} takes no credentials. Remove credentialArn.")
         if self.credential_arn is not None and not PULL_THROUGH_SECRET_ARN.fullmatch(self.credential_arn):
-            raise ValueError(f"{self.credential_arn!r} is not a Secrets Manager secret ARN whose name starts "
+            raise FieldError("credentialArn", f"{self.credential_arn!r} is not a Secrets Manager secret ARN whose name starts "
                              "with ecr-pullthroughcache/.")
         return self
 
@@ -410,23 +439,23 @@ class NetworkSettings(_Model):
         if existing is None:
             # The program carves 2 x 6 subnets of 1/16 of the block each, so it needs /20 or larger.
             if ipaddress.IPv4Network(self.cidr_block).prefixlen > 20:
-                raise ValueError(f"cidrBlock {self.cidr_block} is too small for the VPC this program builds. "
+                raise FieldError("cidrBlock", f"cidrBlock {self.cidr_block} is too small for the VPC this program builds. "
                                  "Use /16 to /20.")
             if self.nat_gateways == "existing":
-                raise ValueError("natGateways 'existing' needs an existing VPC. Set existing, or use "
+                raise FieldError("natGateways", "natGateways 'existing' needs an existing VPC. Set existing, or use "
                                  "'none' or 'one-per-az'.")
             return self
         if "cidr_block" not in self.model_fields_set:
-            raise ValueError("an existing VPC needs cidrBlock set to that VPC's IPv4 block, which the "
+            raise FieldError("cidrBlock", "an existing VPC needs cidrBlock set to that VPC's IPv4 block, which the "
                              "security group rules use.")
         if self.nat_gateways == "one-per-az":
-            raise ValueError("the program does not add NAT gateways to an existing VPC. Use natGateways "
+            raise FieldError("natGateways", "the program does not add NAT gateways to an existing VPC. Use natGateways "
                              "'existing' if its private subnets already route through NAT, or 'none'.")
         if self.task_subnets == "private" and len(existing.private_subnet_ids) < 2:
-            raise ValueError("taskSubnets 'private' with an existing VPC needs at least two "
+            raise FieldError("existing.privateSubnetIds", "taskSubnets 'private' with an existing VPC needs at least two "
                              "existing.privateSubnetIds.")
         if "s3" in self.vpc_endpoints and not existing.private_route_table_ids:
-            raise ValueError("the s3 gateway endpoint needs existing.privateRouteTableIds, the route "
+            raise FieldError("existing.privateRouteTableIds", "the s3 gateway endpoint needs existing.privateRouteTableIds, the route "
                              "tables of the private subnets.")
         return self
 
@@ -463,6 +492,14 @@ class DeploymentSettings(_Model):
     """CloudWatch Container Insights on the cluster."""
     fargate_spot: bool = False
     """Run tasks on Fargate Spot capacity."""
+
+    @model_validator(mode="after")
+    def _deployment_can_progress(self) -> DeploymentSettings:
+        # With both at 100, ECS can neither start a replacement task first nor stop an old one first.
+        if self.maximum_percent <= self.minimum_healthy_percent:
+            raise FieldError("maximumPercent", f"maximumPercent {self.maximum_percent} must be above minimumHealthyPercent "
+                             f"{self.minimum_healthy_percent}, or a rolling deployment cannot replace tasks.")
+        return self
 
     @field_validator("log_retention_days")
     @classmethod

@@ -28,9 +28,9 @@ ECR_REPOSITORY_NAME_MAX = 256
 # family and the container name. ECS allows letters, numbers, hyphens and underscores there, and
 # ECR allows only lowercase, so the name must satisfy both: lowercase words joined by hyphens.
 SERVICE_NAME = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
-# NOTE: 32 is this program's own limit, chosen so that derived names such as
-# `<project>-<stack>-<service>` stay under ECS's 255 characters and target-group names fit.
-SERVICE_NAME_MAX = 32
+# 20 keeps the target group's autonamed `<service>-tg-` plus Pulumi's 7-character suffix within
+# ELB's 32-character name limit.
+SERVICE_NAME_MAX = 20
 
 
 def memory_choices(cpu: int) -> str:

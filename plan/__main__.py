@@ -9,13 +9,14 @@ from pathlib import Path
 
 from components.config import ConfigError
 from plan.render import render_tree
-from plan.runner import ROOT, run_plan
+from plan.runner import ROOT, StackFileError, run_plan
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m plan", description=__doc__)
     parser.add_argument("--stack", default="dev", help="stack name, read from Pulumi.<stack>.yaml (default: dev)")
     parser.add_argument("--out", type=Path, help="JSON file to write (default: build/plan-<stack>.json)")
+    parser.add_argument("--debug", action="store_true", help="print the full traceback when the program fails")
     args = parser.parse_args(argv)
 
     try:
@@ -25,9 +26,16 @@ def main(argv: list[str] | None = None) -> int:
         for problem in error.problems:
             print(f"  {problem}", file=sys.stderr)
         return 2
-    except FileNotFoundError as error:
+    except StackFileError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except Exception as error:  # noqa: BLE001 - any failure of the program itself, reported in one line
+        if args.debug:
+            raise
+        message = " ".join(str(error).split()) or type(error).__name__
+        print(f"error: the program failed under the mock runtime: {message}", file=sys.stderr)
+        print("Run `python -m plan --stack STACK --debug` for the traceback.", file=sys.stderr)
+        return 1
 
     out = args.out or ROOT / "build" / f"plan-{args.stack}.json"
     out.parent.mkdir(parents=True, exist_ok=True)

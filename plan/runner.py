@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextvars
 import json
 import logging
+import re
 import runpy
 import sys
 from dataclasses import dataclass, field
@@ -67,17 +68,64 @@ class Plan:
         return json.dumps(document, indent=2, sort_keys=True) + "\n"
 
 
+class StackFileError(Exception):
+    """Raised when a stack file is missing or is not the YAML mapping Pulumi expects."""
+
+
+class _PulumiYamlLoader(yaml.SafeLoader):
+    """A YAML loader that reads like Pulumi's own: duplicate keys are errors, and only true and
+    false are booleans (YAML 1.1 would also turn yes, no, on and off into booleans)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+_PulumiYamlLoader.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_PulumiYamlLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+
+
+def _load_yaml(path: Path) -> Any:
+    try:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_PulumiYamlLoader)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(error, "problem", None) or str(error)
+        raise StackFileError(f"{path.name}: invalid YAML{where}: {problem}.") from None
+
+
 def read_stack_file(stack: str, root: Path = ROOT) -> StackFile:
-    """Read `Pulumi.yaml` and `Pulumi.<stack>.yaml`, turning values into the engine's text form."""
-    project = yaml.safe_load((root / "Pulumi.yaml").read_text())["name"]
+    """Read `Pulumi.yaml` and `Pulumi.<stack>.yaml`, turning values into the engine's text form.
+
+    Raises `StackFileError` for a missing file, invalid YAML or a file that is not a mapping.
+    """
+    project = _load_yaml(root / "Pulumi.yaml")["name"]
     path = root / f"Pulumi.{stack}.yaml"
     if not path.is_file():
         stacks = sorted(p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in root.glob("Pulumi.*.yaml"))
-        raise FileNotFoundError(f"no stack file {path.name}. Stacks here: {', '.join(stacks)}.")
-    document = yaml.safe_load(path.read_text()) or {}
+        raise StackFileError(f"no stack file {path.name}. Stacks here: {', '.join(stacks)}.")
+    document = _load_yaml(path)
+    if document is None:
+        document = {}
+    if not isinstance(document, dict):
+        raise StackFileError(f"{path.name}: expected a mapping with a `config:` key at the top level.")
+    config = document.get("config") or {}
+    if not isinstance(config, dict):
+        raise StackFileError(f"{path.name}: `config:` must be a mapping of keys such as aws:region to values.")
     values: dict[str, str] = {}
     secret_keys: set[str] = set()
-    for key, value in (document.get("config") or {}).items():
+    for key, value in config.items():
         full_key = key if ":" in key else f"{project}:{key}"
         if isinstance(value, dict) and set(value) == {"secure"}:
             # The ciphertext needs the stack's secrets provider, so the plan never decrypts it.
@@ -208,4 +256,4 @@ def _referenced_secret_keys(services_text: str | None) -> list[str]:
     return sorted(set(keys))
 
 
-__all__ = ["Plan", "StackFile", "read_stack_file", "load_stack_config", "run_plan", "REGION_KEY"]
+__all__ = ["Plan", "StackFile", "StackFileError", "read_stack_file", "load_stack_config", "run_plan", "REGION_KEY"]

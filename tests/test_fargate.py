@@ -236,9 +236,9 @@ def test_private_subnets_with_endpoints_accepted(project_copy):
 
 @pytest.mark.parametrize("network, fragment", [
     ({"availabilityZones": 1}, "storefront:network.availabilityZones: invalid value 1"),
-    ({"cidrBlock": "10.0.0.0/8"}, "storefront:network.cidrBlock: invalid value '10.0.0.0/8'"),
+    ({"cidrBlock": "10.0.0.0/8"}, "storefront:network.cidrBlock: '10.0.0.0/8' has prefix length /8."),
     ({"vpcEndpoints": ["ecr"]}, "storefront:network.vpcEndpoints: unknown endpoints ['ecr']. Allowed: ecr.api"),
-    ({"natGateways": "single"}, "storefront:network.natGateways: invalid value 'single'"),
+    ({"natGateways": "single"}, 'storefront:network.natGateways: invalid value "single": expected \'none\''),
 ])
 def test_invalid_network_rejected(network, fragment):
     values = dev_values()
@@ -290,20 +290,20 @@ def test_existing_vpc_used_as_given(project_copy):
 
 
 @pytest.mark.parametrize("network, fragment", [
-    ({"existing": EXISTING}, "storefront:network: an existing VPC needs cidrBlock"),
+    ({"existing": EXISTING}, "storefront:network.cidrBlock: an existing VPC needs cidrBlock"),
     ({"cidrBlock": "172.31.0.0/16", "natGateways": "one-per-az", "existing": EXISTING},
-     "storefront:network: the program does not add NAT gateways to an existing VPC"),
-    ({"natGateways": "existing"}, "storefront:network: natGateways 'existing' needs an existing VPC"),
+     "storefront:network.natGateways: the program does not add NAT gateways to an existing VPC"),
+    ({"natGateways": "existing"}, "storefront:network.natGateways: natGateways 'existing' needs an existing VPC"),
     ({"cidrBlock": "172.31.0.0/16", "taskSubnets": "private", "natGateways": "existing",
       "existing": {**EXISTING, "privateSubnetIds": []}},
-     "storefront:network: taskSubnets 'private' with an existing VPC needs at least two"),
+     "storefront:network.existing.privateSubnetIds: taskSubnets 'private' with an existing VPC needs at least two"),
     ({"cidrBlock": "172.31.0.0/16", "vpcEndpoints": ["s3"], "existing": {**EXISTING, "privateRouteTableIds": []}},
-     "storefront:network: the s3 gateway endpoint needs existing.privateRouteTableIds"),
+     "storefront:network.existing.privateRouteTableIds: the s3 gateway endpoint needs existing.privateRouteTableIds"),
     ({"cidrBlock": "172.31.0.0/16", "existing": {**EXISTING, "vpcId": "vpc-xyz"}},
-     "storefront:network.existing.vpcId: invalid value 'vpc-xyz'"),
+     "storefront:network.existing.vpcId: 'vpc-xyz' is not a VPC ID"),
     ({"cidrBlock": "172.31.0.0/16", "existing": {**EXISTING, "publicSubnetIds": ["subnet-0aaaaaaaaaaaaaaa1"]}},
      "storefront:network.existing.publicSubnetIds:"),
-    ({"cidrBlock": "10.0.0.0/24"}, "storefront:network: cidrBlock 10.0.0.0/24 is too small"),
+    ({"cidrBlock": "10.0.0.0/24"}, "storefront:network.cidrBlock: cidrBlock 10.0.0.0/24 is too small"),
 ])
 def test_invalid_existing_vpc_rejected(network, fragment):
     values = dev_values()

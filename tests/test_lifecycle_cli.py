@@ -344,5 +344,5 @@ def test_stack_form_reports_loader_error_on_one_line(tmp_path: Path, images_file
     assert completed.returncode == 2
     assert completed.stderr.splitlines() == [
         "error: failed to load the lifecycle policy of service 'web' in stack 'prod': "
-        "ValueError: no stack named prod known stacks: dev"
+        "no stack named prod known stacks: dev"
     ]

@@ -6,9 +6,12 @@ import json
 import subprocess
 import sys
 
+import pytest
+import yaml
+
 from components.build_context import context_files
 from conftest import ROOT, one
-from plan.runner import run_plan
+from plan.runner import StackFileError, read_stack_file, run_plan
 
 
 def _changed_names(before, after) -> set[str]:
@@ -90,3 +93,35 @@ def test_policy_warning_reaches_plan(monkeypatch):
            "Adjust storefront:ecr.lifecycle." in plan.warnings
     written = json.loads(plan.to_json())["warnings"]
     assert any(warning.startswith("lifecycle policy of order-service:") for warning in written)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("config:\n  aws:region: ap-south-1\n  aws:region: eu-west-1\n",
+     "error: Pulumi.broken.yaml: invalid YAML at line 3, column 3: duplicate key 'aws:region'."),
+    ("config:\n  aws:region: [ap-south-1\n", "error: Pulumi.broken.yaml: invalid YAML at line 3"),
+    ("- config\n", "error: Pulumi.broken.yaml: expected a mapping with a `config:` key at the top level."),
+    ("config: [1, 2]\n", "error: Pulumi.broken.yaml: `config:` must be a mapping"),
+])
+def test_broken_stack_file_one_line(project_copy, text, expected):
+    (project_copy / "Pulumi.broken.yaml").write_text(text)
+    with pytest.raises(StackFileError) as caught:
+        read_stack_file("broken", root=project_copy)
+    assert f"error: {caught.value}".startswith(expected)
+
+
+def test_yaml_on_stays_a_string(project_copy):
+    path = project_copy / "Pulumi.dev.yaml"
+    document = yaml.safe_load(path.read_text())
+    document["config"]["storefront:services"][1]["environment"] = {"DEBUG": "PLACEHOLDER"}
+    path.write_text(yaml.safe_dump(document).replace("PLACEHOLDER", "on"))
+    plan = run_plan("dev", root=project_copy)
+    task = one(plan, "aws:ecs/taskDefinition:TaskDefinition", "backend-task")
+    [container] = json.loads(task["inputs"]["containerDefinitions"])
+    assert {"name": "DEBUG", "value": "on"} in container["environment"]
+
+
+def test_missing_stack_file_exit_code():
+    result = subprocess.run([sys.executable, "-m", "plan", "--stack", "nosuchstack"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert result.stderr.strip() == "error: no stack file Pulumi.nosuchstack.yaml. Stacks here: dev, prod."

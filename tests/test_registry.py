@@ -99,25 +99,25 @@ def test_docker_hub_cache_with_credentials(project_copy):
 
 @pytest.mark.parametrize("key, value, fragment", [
     ("ecr", {"imageTagMutability": "IMMUTABLE_WITH_EXCLUSION"},
-     "storefront:ecr: imageTagMutability IMMUTABLE_WITH_EXCLUSION needs tagMutabilityExclusions"),
+     "storefront:ecr.tagMutabilityExclusions: imageTagMutability IMMUTABLE_WITH_EXCLUSION needs tagMutabilityExclusions"),
     ("ecr", {"tagMutabilityExclusions": ["latest"]},
-     "storefront:ecr: tagMutabilityExclusions is set, but imageTagMutability is IMMUTABLE"),
+     "storefront:ecr.tagMutabilityExclusions: tagMutabilityExclusions is set, but imageTagMutability is IMMUTABLE"),
     ("ecr", {"imageTagMutability": "MUTABLE_WITH_EXCLUSION", "tagMutabilityExclusions": ["a b"]},
      "storefront:ecr.tagMutabilityExclusions: 'a b' is not a tag filter."),
     ("ecr", {"pullAccounts": ["1234"]}, "storefront:ecr.pullAccounts: '1234' is not an AWS account ID."),
-    ("ecr", {"encryption": "KMS_DSSE"}, "storefront:ecr.encryption: invalid value 'KMS_DSSE'"),
+    ("ecr", {"encryption": "KMS_DSSE"}, 'storefront:ecr.encryption: invalid value "KMS_DSSE"' ),
     ("registry", {"pullThroughCache": [{"prefix": "docker-hub", "upstream": "docker-hub"}]},
-     "storefront:registry.pullThroughCache[0]: upstream docker-hub requires credentialArn"),
+     "storefront:registry.pullThroughCache[0].credentialArn: upstream docker-hub requires credentialArn"),
     ("registry", {"pullThroughCache": [{"prefix": "x", "upstream": "ecr-public"}]},
-     "storefront:registry.pullThroughCache[0].prefix: invalid value 'x'"),
+     "storefront:registry.pullThroughCache[0].prefix: 'x' is not a repository prefix."),
     ("registry", {"pullThroughCache": [{"prefix": "quay", "upstream": "quay", "credentialArn": "arn"}]},
-     "storefront:registry.pullThroughCache[0]: upstream quay takes no credentials."),
+     "storefront:registry.pullThroughCache[0].credentialArn: upstream quay takes no credentials."),
     ("registry", {"pullThroughCache": [{"prefix": "ecr-public", "upstream": "ecr-public"},
                                        {"prefix": "ecr-public", "upstream": "quay"}]},
      "storefront:registry.pullThroughCache: prefix 'ecr-public' is used by 2 rules"),
     ("registry", {"replication": [{"region": "ap-south-1"}]},
      "storefront:registry.replication: destination region ap-south-1 is the stack's own Region"),
-    ("registry", {"enhancedScanning": "weekly"}, "storefront:registry.enhancedScanning: invalid value 'weekly'"),
+    ("registry", {"enhancedScanning": "weekly"}, 'storefront:registry.enhancedScanning: invalid value "weekly"'),
 ])
 def test_invalid_repository_settings_rejected(key, value, fragment):
     values = dev_values()

@@ -122,8 +122,7 @@ def _policy_from_stack(stack: str, service: str) -> Any:
     except Exception as error:
         detail = " ".join(str(error).split())
         raise InputError(
-            f"failed to load the lifecycle policy of service {service!r} in stack {stack!r}: "
-            f"{type(error).__name__}: {detail}"
+            f"failed to load the lifecycle policy of service {service!r} in stack {stack!r}: {detail}"
         ) from None
     return _parse_json(text, f"the policy of service {service!r} in stack {stack!r}")
 
