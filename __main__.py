@@ -26,13 +26,14 @@ registry_settings = Registry(
         ecr=config.ecr,
         settings=config.registry,
         repository_prefix=f"{config.project}/{config.stack}",
+        project=config.project,
         protect=config.protected,
         tags=tags,
     ),
 )
 network = Network(prefix, NetworkArgs(settings=config.network, region=config.region, tags=tags))
 load_balancer = LoadBalancer(
-    prefix,
+    config.stack,
     LoadBalancerArgs(
         settings=config.load_balancer,
         vpc_id=network.vpc_id,
@@ -41,6 +42,7 @@ load_balancer = LoadBalancer(
         protect=config.protected,
         tags=tags,
     ),
+    opts=pulumi.ResourceOptions(aliases=[pulumi.Alias(name=prefix)]),
 )
 namespace = aws.servicediscovery.HttpNamespace(
     f"{prefix}-namespace",
@@ -94,6 +96,7 @@ for service in config.creation_order():
             kms_key_arn=registry_settings.kms_key_arn,
             called=tuple(deployments[name] for name in service.calls),
             is_called=service.name in called_names,
+            network_dependencies=(network,),
             tags=tags,
         ),
         opts=pulumi.ResourceOptions(depends_on=[capacity]),

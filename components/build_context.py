@@ -5,14 +5,15 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Mapping
+from importlib import metadata
 from pathlib import Path
 
 from docker.utils.build import exclude_paths
 
 from components.lifecycle import BUILD_TAG_PREFIX
 
-# Every image this program builds is tagged `build-` plus the first 16 hex digits of its content
-# hash. The lifecycle policy's build-tag rule selects that prefix.
+# Every image this program builds is tagged `build-` plus the first 16 hex digits of a hash of its
+# content hash and its builder. The lifecycle policy's build-tag rule selects that prefix.
 BUILD_TAG_HEX_DIGITS = 16
 
 
@@ -59,6 +60,17 @@ def build_inputs_hash(
     return digest.hexdigest()
 
 
-def build_tag(content_hash: str) -> str:
-    """Return the image tag for a content hash: unique per build content, never moved."""
-    return BUILD_TAG_PREFIX + content_hash[:BUILD_TAG_HEX_DIGITS]
+def build_tag(content_hash: str, *, builder: str, pulumi_docker_version: str | None = None) -> str:
+    """Return the image tag for a build: content hash, pulumi-docker version and builder version.
+
+    pulumi-docker rebuilds an image when its own hash of the build changes, and that hash also
+    changes with a pulumi-docker upgrade or another `builder_version`. A rebuild produces a new
+    digest, which an IMMUTABLE repository rejects under an existing tag, so both versions are part
+    of the tag. `pulumi_docker_version` defaults to the installed pulumi-docker package.
+    """
+    if pulumi_docker_version is None:
+        pulumi_docker_version = metadata.version("pulumi-docker")
+    digest = hashlib.sha256()
+    for part in (content_hash, pulumi_docker_version, builder):
+        digest.update(part.encode() + b"\0")
+    return BUILD_TAG_PREFIX + digest.hexdigest()[:BUILD_TAG_HEX_DIGITS]

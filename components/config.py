@@ -359,7 +359,7 @@ class RegistrySettings(_Model):
     """
 
     enhanced_scanning: Literal["off", "scan-on-push", "continuous"] = "off"
-    """Amazon Inspector scanning of the stack's repositories: off, scan-on-push or continuous."""
+    """Amazon Inspector scanning of every repository of the project: off, scan-on-push or continuous."""
     replication: tuple[ReplicationDestination, ...] = ()
     """Destinations ECR replicates the stack's repositories to."""
     pull_through_cache: tuple[PullThroughCacheRule, ...] = ()

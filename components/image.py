@@ -40,10 +40,13 @@ def create_image(
 ) -> docker.Image:
     """Build the service's image for `platform` and push it, tagged by its content hash.
 
-    The tag changes only when a file Docker sends for this context, the Dockerfile or the platform
-    changes, so editing one service does not rebuild or redeploy the others.
+    The tag changes when a file Docker sends for this context, the Dockerfile, the platform, the
+    pulumi-docker version or the builder version changes. Editing one service does not rebuild or
+    redeploy the others.
     """
-    tag = build_tag(build_inputs_hash(root / context, dockerfile=dockerfile, platform=platform))
+    builder = docker.BuilderVersion.BUILDER_BUILD_KIT
+    content_hash = build_inputs_hash(root / context, dockerfile=dockerfile, platform=platform)
+    tag = build_tag(content_hash, builder=builder.value)
     return docker.Image(
         f"{name}-image",
         image_name=pulumi.Output.concat(repository_url, ":", tag),
@@ -51,7 +54,7 @@ def create_image(
             context=context,
             dockerfile=f"{context}/{dockerfile}",
             platform=platform,
-            builder_version=docker.BuilderVersion.BUILDER_BUILD_KIT,
+            builder_version=builder,
         ),
         registry=registry,
         opts=pulumi.ResourceOptions(parent=parent),

@@ -23,20 +23,30 @@ class LoadBalancerArgs:
 
 
 class LoadBalancer(pulumi.ComponentResource):
-    """An ALB that accepts HTTP and HTTPS from the internet and routes by path to target groups."""
+    """An internet-facing ALB that routes by path to target groups.
+
+    It accepts HTTP, and HTTPS only when a certificate is configured. The ALB's autonamed name is
+    `<name>-alb-` plus 7 characters, and ELB allows at most 32 (CreateLoadBalancer `Name` docs in
+    botocore's ELBv2 model), so `name` must be at most 20 characters.
+    """
 
     def __init__(self, name: str, args: LoadBalancerArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("storefront:index:LoadBalancer", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
+        certificate = args.settings.certificate_arn
 
         self.security_group = aws.ec2.SecurityGroup(
             f"{name}-sg",
             vpc_id=args.vpc_id,
+            # GroupDescription has no update API (pulumi-aws `ec2/security_group.py` docstring), so
+            # new text would replace the group. The text stays as it was, even where 443 is closed.
             description="Load balancer: HTTP and HTTPS from the internet",
             tags=args.tags,
             opts=child,
         )
-        for port in (80, 443):
+        # An HTTP-only load balancer has no listener on 443, so the port stays closed.
+        ports = (80, 443) if certificate is not None else (80,)
+        for port in ports:
             aws.vpc.SecurityGroupIngressRule(
                 f"{name}-from-internet-{port}",
                 security_group_id=self.security_group.id,
@@ -73,7 +83,6 @@ class LoadBalancer(pulumi.ComponentResource):
             "type": "fixed-response",
             "fixed_response": {"content_type": "text/plain", "message_body": "Not found", "status_code": "404"},
         }
-        certificate = args.settings.certificate_arn
         if certificate is None:
             self.https = False
             self.listener = aws.lb.Listener(

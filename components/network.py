@@ -13,6 +13,11 @@ from components.config import NetworkSettings
 # Interface endpoints get private DNS so the SDKs and the ECS agent reach them by their usual names.
 INTERFACE_ENDPOINTS = ("ecr.api", "ecr.dkr", "logs", "secretsmanager")
 
+# DescribeAvailabilityZones also returns Local Zones and Wavelength Zones that the account opted in
+# to. Their `opt-in-status` is `opted-in`, and an Availability Zone's is always `opt-in-not-required`
+# (the DescribeAvailabilityZones filter and AvailabilityZone.OptInStatus docs in botocore's EC2 model).
+AVAILABILITY_ZONES_ONLY = [{"name": "opt-in-status", "values": ["opt-in-not-required"]}]
+
 
 @dataclass(frozen=True)
 class NetworkArgs:
@@ -55,7 +60,11 @@ class Network(pulumi.ComponentResource):
         zone_count = settings.availability_zones
         blocks = list(ipaddress.IPv4Network(settings.cidr_block).subnets(prefixlen_diff=4))
 
-        zones = aws.get_availability_zones_output(state="available", opts=pulumi.InvokeOutputOptions(parent=self))
+        zones = aws.get_availability_zones_output(
+            state="available",
+            filters=AVAILABILITY_ZONES_ONLY,
+            opts=pulumi.InvokeOutputOptions(parent=self),
+        )
         zone_names = zones.names.apply(lambda names: _first_zones(names, zone_count, args.region))
 
         vpc = aws.ec2.Vpc(
@@ -175,6 +184,12 @@ class Network(pulumi.ComponentResource):
 
 def _first_zones(names: list[str], count: int, region: str) -> list[str]:
     if len(names) < count:
-        raise ValueError(f"storefront:network.availabilityZones is {count}, but {region} has only "
-                         f"{len(names)} available zones: {', '.join(names)}. Lower the count.")
+        # The message reports what the lookup returned, which under the offline plan's mocks is
+        # not the Region's real zone list.
+        found = ", ".join(sorted(names)) or "none"
+        raise pulumi.RunError(
+            f"storefront:network.availabilityZones is {count}, but the Availability Zone lookup for "
+            f"{region} returned {len(names)} available zones that need no opt-in ({found}). "
+            "Lower storefront:network.availabilityZones or deploy to another Region."
+        )
     return sorted(names)[:count]

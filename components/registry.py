@@ -15,17 +15,27 @@ SCAN_FREQUENCIES = {"scan-on-push": "SCAN_ON_PUSH", "continuous": "CONTINUOUS_SC
 
 @dataclass(frozen=True)
 class RegistryArgs:
-    """Inputs of a `Registry`. `repository_prefix` is the stack's `<project>/<stack>` namespace."""
+    """Inputs of a `Registry`. `repository_prefix` is the stack's `<project>/<stack>` namespace.
+
+    `project` is the project name, whose repositories of every stack the scanning rule covers.
+    Left unset, it is the first segment of `repository_prefix`.
+    """
 
     ecr: EcrSettings
     settings: RegistrySettings
     repository_prefix: str
     protect: bool
     tags: dict[str, str]
+    project: Optional[str] = None
+
+    @property
+    def project_prefix(self) -> str:
+        """The `<project>` namespace that every stack's repositories share."""
+        return self.project or self.repository_prefix.split("/", 1)[0]
 
 
 class Registry(pulumi.ComponentResource):
-    """Registry-level settings scoped to the stack's repositories by their name prefix."""
+    """Registry-level settings: the stack's key, replication and caches, and the project's scanning."""
 
     def __init__(self, name: str, args: RegistryArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("storefront:index:Registry", name, None, opts)
@@ -52,12 +62,16 @@ class Registry(pulumi.ComponentResource):
             self.kms_key_arn = key.arn
 
         if settings.enhanced_scanning != "off":
+            # ECR keeps one scanning configuration per registry, and with enhanced scanning a
+            # repository that matches no filter is not scanned at all ("Filters to choose which
+            # repositories are scanned in Amazon ECR", ECR User Guide). The one stack that sets
+            # this must therefore cover the repositories of every stack of the project.
             aws.ecr.RegistryScanningConfiguration(
                 f"{name}-scanning",
                 scan_type="ENHANCED",
                 rules=[{
                     "scan_frequency": SCAN_FREQUENCIES[settings.enhanced_scanning],
-                    "repository_filters": [{"filter": f"{args.repository_prefix}/*", "filter_type": "WILDCARD"}],
+                    "repository_filters": [{"filter": f"{args.project_prefix}/*", "filter_type": "WILDCARD"}],
                 }],
                 opts=child,
             )

@@ -67,8 +67,9 @@ def create_repository(
         force_delete=settings.force_delete,
         tags=tags,
         # `protect` makes Pulumi refuse to delete the repository, and with it the images that
-        # running tasks and rollbacks pull, until the option is removed on purpose.
-        opts=pulumi.ResourceOptions(parent=parent, protect=protect),
+        # running tasks and rollbacks pull, until the option is removed on purpose. The name is
+        # fixed, so a replacement created before the old repository is deleted would clash with it.
+        opts=pulumi.ResourceOptions(parent=parent, protect=protect, delete_before_replace=True),
     )
     aws.ecr.LifecyclePolicy(
         f"{name}-lifecycle-policy",

@@ -29,7 +29,11 @@ class Routing:
 
 @dataclass(frozen=True)
 class ServiceDeploymentArgs:
-    """Inputs of a `ServiceDeployment`. `called` contains the already created services this one calls."""
+    """Inputs of a `ServiceDeployment`.
+
+    `called` contains the already created services this one calls. `network_dependencies` are
+    resources, such as the `Network` component, that must exist before the ECS service starts tasks.
+    """
 
     service: ServiceConfig
     stack: StackConfig
@@ -45,6 +49,7 @@ class ServiceDeploymentArgs:
     called: tuple[ServiceDeployment, ...] = ()
     is_called: bool = False
     tags: dict[str, str] = field(default_factory=dict)
+    network_dependencies: tuple[pulumi.Resource, ...] = ()
 
 
 class ServiceDeployment(pulumi.ComponentResource):
@@ -92,8 +97,13 @@ class ServiceDeployment(pulumi.ComponentResource):
             tags=tags,
             opts=child,
         )
-        secret_arns = self._secret_arns(name, tags)
-        execution_role = workload.create_execution_role(
+        # Resources that must exist before the ECS service starts its first tasks. Pulumi orders
+        # creation only by inputs and `depends_on`, and the service's inputs reference few of these.
+        startup: list[pulumi.Resource] = list(args.network_dependencies)
+
+        secret_arns, secret_versions = self._secret_arns(name, tags)
+        startup.extend(secret_versions)
+        execution_role, execution_policy = workload.create_execution_role(
             name,
             repository_arn=self.repository.arn,
             log_group_arn=self.log_group.arn,
@@ -101,6 +111,7 @@ class ServiceDeployment(pulumi.ComponentResource):
             tags=tags,
             parent=self,
         )
+        startup.append(execution_policy)
         # The application's own AWS permissions. It has none until a service needs some.
         task_role = aws.iam.Role(
             f"{name}-task-role", assume_role_policy=workload.ECS_TASKS_TRUST, tags=tags, opts=child
@@ -133,19 +144,24 @@ class ServiceDeployment(pulumi.ComponentResource):
             opts=child,
         )
         # Tasks reach ECR, CloudWatch Logs, Secrets Manager and called services over the VPC's routes.
-        aws.vpc.SecurityGroupEgressRule(
+        egress = aws.vpc.SecurityGroupEgressRule(
             f"{name}-egress",
             security_group_id=self.security_group.id,
             ip_protocol="-1",
             cidr_ipv4="0.0.0.0/0",
             opts=child,
         )
+        startup.append(egress)
+        # A task resolves a Service Connect endpoint only if it starts after the endpoint exists
+        # ("Amazon ECS Service Connect components", ECS Developer Guide). So this service waits for
+        # each called ECS service and for the rule that opens its port to this service's tasks.
         for callee in args.called:
-            callee.allow_caller(name, self.security_group, parent=self)
+            startup.append(callee.service)
+            startup.append(callee.allow_caller(name, self.security_group, parent=self))
 
         load_balancers = []
         if args.routing is not None:
-            target_group = workload.create_target_group(
+            target_group, listener_rule = workload.create_target_group(
                 name,
                 service=service,
                 vpc_id=args.routing.vpc_id,
@@ -154,7 +170,7 @@ class ServiceDeployment(pulumi.ComponentResource):
                 tags=tags,
                 parent=self,
             )
-            aws.vpc.SecurityGroupIngressRule(
+            from_load_balancer = aws.vpc.SecurityGroupIngressRule(
                 f"{name}-from-load-balancer",
                 security_group_id=self.security_group.id,
                 referenced_security_group_id=args.routing.load_balancer_security_group_id,
@@ -163,13 +179,16 @@ class ServiceDeployment(pulumi.ComponentResource):
                 to_port=service.port,
                 opts=child,
             )
+            # Without the rule no request reaches new tasks, and without the ingress rule the
+            # target group's health checks fail, so ECS would stop the tasks as unhealthy.
+            startup.extend([listener_rule, from_load_balancer])
             load_balancers = [{
                 "target_group_arn": target_group.arn,
                 "container_name": service.name,
                 "container_port": service.port,
             }]
 
-        self.service = self._create_service(name, args, load_balancers, tags)
+        self.service = self._create_service(name, args, load_balancers, tags, startup)
         if service.autoscaling is not None:
             workload.create_autoscaling(
                 name,
@@ -198,9 +217,14 @@ class ServiceDeployment(pulumi.ComponentResource):
         """Base URL that Service Connect resolves inside the cluster's namespace."""
         return f"http://{self._config.name}:{self._config.port}"
 
-    def allow_caller(self, caller: str, caller_group: aws.ec2.SecurityGroup, parent: pulumi.Resource) -> None:
-        """Let tasks in `caller_group` reach this service's port, and nothing else in."""
-        aws.vpc.SecurityGroupIngressRule(
+    def allow_caller(
+        self, caller: str, caller_group: aws.ec2.SecurityGroup, parent: pulumi.Resource
+    ) -> aws.vpc.SecurityGroupIngressRule:
+        """Let tasks in `caller_group` reach this service's port, and nothing else in.
+
+        Returns the rule, which the caller's ECS service must depend on.
+        """
+        return aws.vpc.SecurityGroupIngressRule(
             f"{caller}-to-{self._config.name}",
             security_group_id=self.security_group.id,
             referenced_security_group_id=caller_group.id,
@@ -210,9 +234,17 @@ class ServiceDeployment(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=parent),
         )
 
-    def _secret_arns(self, name: str, tags: dict[str, str]) -> dict[str, pulumi.Input[str]]:
+    def _secret_arns(
+        self, name: str, tags: dict[str, str]
+    ) -> tuple[dict[str, pulumi.Input[str]], list[aws.secretsmanager.SecretVersion]]:
+        """Return each secret variable's ARN and the secret versions that this stack creates.
+
+        ECS reads a task's secrets when the task starts, so the ECS service waits for the versions
+        that give the new secrets their values.
+        """
         service, stack = self._config, self._stack
         arns: dict[str, pulumi.Input[str]] = {}
+        versions: list[aws.secretsmanager.SecretVersion] = []
         for variable, ref in sorted(service.secrets.items()):
             if ref.arn is not None:
                 arns[variable] = ref.arn
@@ -224,21 +256,33 @@ class ServiceDeployment(pulumi.ComponentResource):
                 tags=self._tags,
                 opts=pulumi.ResourceOptions(parent=self, protect=stack.protected),
             )
-            aws.secretsmanager.SecretVersion(
+            version = aws.secretsmanager.SecretVersion(
                 f"{name}-{variable.lower().replace('_', '-')}-value",
                 secret_id=secret.id,
                 secret_string=pulumi.Config(stack.project).require_secret(ref.config_key),
                 opts=pulumi.ResourceOptions(parent=self),
             )
+            versions.append(version)
             arns[variable] = secret.arn
-        return arns
+        return arns, versions
 
-    def _create_service(self, name: str, args: ServiceDeploymentArgs, load_balancers: list, tags: dict) -> aws.ecs.Service:
+    def _create_service(
+        self,
+        name: str,
+        args: ServiceDeploymentArgs,
+        load_balancers: list,
+        tags: dict,
+        depends_on: list[pulumi.Resource],
+    ) -> aws.ecs.Service:
         service, stack = args.service, args.stack
         deployment = stack.deployment
         capacity = {"capacity_provider_strategies": [{"capacity_provider": "FARGATE_SPOT", "weight": 1}]}
         if not deployment.fargate_spot:
             capacity = {"launch_type": "FARGATE"}
+        # NOTE: a discovery name must be unique within the Cloud Map namespace (ServiceConnectService
+        # `discoveryName` docs in botocore's ECS model). If this ECS service is ever replaced, Pulumi
+        # by default creates the new one while the old one still uses the name. How ECS handles
+        # that clash is not verified here, so review any plan that replaces a called service.
         connect_services = [{
             "port_name": service.name,
             "discovery_name": service.name,
@@ -267,12 +311,15 @@ class ServiceDeployment(pulumi.ComponentResource):
                 "namespace": args.namespace_arn,
                 "services": connect_services,
             },
+            # pulumi-aws's `ecs/service.py` docstring states that updating `capacity_provider_strategies`
+            # requires `force_new_deployment = true`, so switching Fargate Spot on or off applies.
+            force_new_deployment=True,
             enable_execute_command=False,
             propagate_tags="SERVICE",
             enable_ecs_managed_tags=True,
             wait_for_steady_state=True,
             tags=tags,
             # Autoscaling owns the desired count once the service exists.
-            opts=pulumi.ResourceOptions(parent=self, ignore_changes=ignore),
+            opts=pulumi.ResourceOptions(parent=self, ignore_changes=ignore, depends_on=depends_on),
         )
 

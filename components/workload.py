@@ -69,15 +69,19 @@ def create_execution_role(
     secret_arns: list[pulumi.Input[str]],
     tags: dict[str, str],
     parent: pulumi.Resource,
-) -> aws.iam.Role:
-    """Create the role ECS uses to pull the image, write logs and fetch secrets for the task."""
+) -> tuple[aws.iam.Role, aws.iam.RolePolicy]:
+    """Create the role ECS uses to pull the image, write logs and fetch secrets for the task.
+
+    Returns the role and its inline policy. ECS uses the policy's permissions when a task starts,
+    so the ECS service must depend on the policy, not only on the role.
+    """
     child = pulumi.ResourceOptions(parent=parent)
     role = aws.iam.Role(f"{name}-execution-role", assume_role_policy=ECS_TASKS_TRUST, tags=tags, opts=child)
     policy = pulumi.Output.all(repository_arn, log_group_arn, *secret_arns).apply(
         lambda values: execution_policy(values[0], values[1], list(values[2:]))
     )
-    aws.iam.RolePolicy(f"{name}-execution-policy", role=role.id, policy=policy, opts=child)
-    return role
+    role_policy = aws.iam.RolePolicy(f"{name}-execution-policy", role=role.id, policy=policy, opts=child)
+    return role, role_policy
 
 
 def create_task_definition(
@@ -136,11 +140,16 @@ def create_target_group(
     priority: int,
     tags: dict[str, str],
     parent: pulumi.Resource,
-) -> aws.lb.TargetGroup:
-    """Create the service's target group and the listener rule that routes its paths to it."""
+) -> tuple[aws.lb.TargetGroup, aws.lb.ListenerRule]:
+    """Create the service's target group and the listener rule that routes its paths to it.
+
+    Returns both, because the ECS service must wait for the rule before its tasks take traffic.
+    """
     child = pulumi.ResourceOptions(parent=parent)
     target_group = aws.lb.TargetGroup(
-        f"{name}-targets",
+        # The autonamed name is `<name>-tg-` plus 7 characters, and ELB allows at most 32 (the
+        # CreateTargetGroup `Name` docs in botocore's ELBv2 model), so `name` must be at most 20.
+        f"{name}-tg",
         port=service.port,
         protocol="HTTP",
         target_type="ip",
@@ -156,9 +165,11 @@ def create_target_group(
             "unhealthy_threshold": TARGET_UNHEALTHY_THRESHOLD,
         },
         tags=tags,
-        opts=child,
+        # The alias maps a target group created under the earlier logical name to this one, so
+        # existing stacks do not replace it.
+        opts=pulumi.ResourceOptions(parent=parent, aliases=[pulumi.Alias(name=f"{name}-targets")]),
     )
-    aws.lb.ListenerRule(
+    rule = aws.lb.ListenerRule(
         f"{name}-route",
         listener_arn=listener_arn,
         priority=priority,
@@ -167,7 +178,7 @@ def create_target_group(
         tags=tags,
         opts=child,
     )
-    return target_group
+    return target_group, rule
 
 
 def create_autoscaling(

@@ -28,6 +28,30 @@ class UnmockedInvokeError(Exception):
     """Raised for a provider function that the plan does not model, so no result is made up."""
 
 
+class PhysicalNameTooLongError(Exception):
+    """Raised when a resource's physical name exceeds the limit AWS sets for its type."""
+
+
+# Maximum physical name length per resource type, from the `Name` docs of CreateLoadBalancer and
+# CreateTargetGroup in botocore's ELBv2 model, `roleNameType` in its IAM model and CreateService
+# `serviceName` in its ECS model. Autonaming (`NewUniqueHex` in Pulumi's Go SDK) raises an error
+# for a name that would exceed the limit, rather than truncating it.
+NAME_LIMITS = {
+    "aws:lb/loadBalancer:LoadBalancer": 32,
+    "aws:lb/targetGroup:TargetGroup": 32,
+    "aws:iam/role:Role": 64,
+    "aws:ecs/service:Service": 255,
+}
+
+# Pulumi's autonaming appends a hyphen and this many random characters to the logical name.
+AUTONAME_SUFFIX_LENGTH = 7
+
+# The stand-in zones of every Region: three Availability Zones and one opted-in Local Zone. The
+# Local Zone's name is made up for the plan and matches no real zone.
+_ZONE_SUFFIXES = (("a", "opt-in-not-required"), ("b", "opt-in-not-required"),
+                  ("c", "opt-in-not-required"), ("-plan-1a", "opted-in"))
+
+
 def _hex(seed: str, length: int) -> str:
     return hashlib.sha256(seed.encode()).hexdigest()[:length]
 
@@ -81,6 +105,7 @@ class PlanMocks(pulumi.runtime.Mocks):
                 raise UnmockedInvokeError(f"the plan has no model of resource type {args.typ}. Add one to plan/mocks.py.")
             return "", inputs
         resource_id, computed = builder(self, args.name, inputs, urn_seed)
+        _check_name_length(args.typ, args.name, inputs, computed)
         return resource_id, {**inputs, **computed, "id": resource_id}
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> dict:
@@ -104,18 +129,52 @@ class PlanMocks(pulumi.runtime.Mocks):
                 "userId": "AIDAPLANPLACEHOLDER",
             }
         if args.token == "aws:index/getAvailabilityZones:getAvailabilityZones":
-            # NOTE: every Region is given three zones a, b and c here. Real Regions differ.
-            names = [f"{self.region}{letter}" for letter in "abc"]
+            # NOTE: every Region gets the same stand-in zones here. Real Regions differ.
+            names = self._zone_names(args.args)
             return {"id": self.region, "names": names, "zoneIds": [], "groupNames": [self.region]}
         raise UnmockedInvokeError(f"the plan has no model of provider function {args.token}. Add one to plan/mocks.py.")
 
     def arn(self, service: str, resource: str, *, region: bool = True) -> str:
         return f"arn:aws:{service}:{self.region if region else ''}:{self.account}:{resource}"
 
+    def _zone_names(self, request: dict) -> list[str]:
+        """Return the stand-in zones that pass the request's `state` and `opt-in-status` filters.
+
+        Every stand-in zone is available. Any other filter raises, so no result is made up.
+        """
+        zones = [(f"{self.region}{suffix}", status) for suffix, status in _ZONE_SUFFIXES]
+        state = request.get("state")
+        if state not in (None, "available"):
+            zones = []
+        for entry in request.get("filters") or []:
+            if entry.get("name") != "opt-in-status":
+                raise UnmockedInvokeError(f"the plan has no model of the getAvailabilityZones filter "
+                                          f"{entry.get('name')!r}. Add one to plan/mocks.py.")
+            allowed = set(entry.get("values") or [])
+            zones = [(name, status) for name, status in zones if status in allowed]
+        return [name for name, _ in zones]
+
 
 def _autoname(name: str, inputs: dict, seed: str, key: str = "name") -> str:
     """Mimic Pulumi's autonaming: the logical name plus seven characters, unless a name was given."""
-    return inputs.get(key) or f"{name}-{_hex(seed, 7)}"
+    return inputs.get(key) or f"{name}-{_hex(seed, AUTONAME_SUFFIX_LENGTH)}"
+
+
+def _check_name_length(typ: str, name: str, inputs: dict, computed: dict) -> None:
+    """Raise `PhysicalNameTooLongError` when the physical name exceeds the limit for `typ`."""
+    limit = NAME_LIMITS.get(typ)
+    physical = computed.get("name")
+    if limit is None or physical is None or len(physical) <= limit:
+        return
+    if inputs.get("name"):
+        fix = "Shorten its `name` input."
+    else:
+        fix = (f"Autonaming adds {AUTONAME_SUFFIX_LENGTH + 1} characters to the logical name, so shorten "
+               f"the logical name to at most {limit - AUTONAME_SUFFIX_LENGTH - 1} characters.")
+    raise PhysicalNameTooLongError(
+        f"{typ} {name!r}: physical name {physical!r} is {len(physical)} characters, but the limit is "
+        f"{limit}. {fix}"
+    )
 
 
 def _ecr_repository(mocks: PlanMocks, name: str, inputs: dict, seed: str) -> tuple[str, dict]:
@@ -176,7 +235,7 @@ def _ecs_service(mocks: PlanMocks, name: str, inputs: dict, seed: str) -> tuple[
 
 
 def _load_balancer(mocks: PlanMocks, name: str, inputs: dict, seed: str) -> tuple[str, dict]:
-    balancer = _autoname(name, inputs, seed)[:32]
+    balancer = _autoname(name, inputs, seed)
     arn = mocks.arn("elasticloadbalancing", f"loadbalancer/app/{balancer}/{_hex(seed, 16)}")
     dns = f"{balancer}-{int(_hex(seed, 8), 16) % 10**10}.{mocks.region}.elb.amazonaws.com"
     return arn, {"name": balancer, "arn": arn, "arnSuffix": arn.split(":loadbalancer/")[1], "dnsName": dns}
@@ -190,7 +249,7 @@ def _listener_like(kind: str) -> Callable[..., tuple[str, dict]]:
 
 
 def _target_group(mocks: PlanMocks, name: str, inputs: dict, seed: str) -> tuple[str, dict]:
-    group = _autoname(name, inputs, seed)[:32]
+    group = _autoname(name, inputs, seed)
     arn = mocks.arn("elasticloadbalancing", f"targetgroup/{group}/{_hex(seed, 16)}")
     return arn, {"name": group, "arn": arn, "arnSuffix": arn.split(":", 5)[5]}
 
@@ -289,7 +348,11 @@ _OUTPUTS: dict[str, Callable[..., tuple[str, dict]]] = {
 
 @dataclass
 class Registration:
-    """One resource as the engine saw it: inputs as registered, outputs as returned."""
+    """One resource as the engine saw it: inputs as registered, outputs as returned.
+
+    `dependencies` are the URNs the resource waits for, from its inputs and `depends_on`, with
+    each component expanded to its children. `aliases` are the resource's earlier names, types or URNs.
+    """
 
     urn: str
     type: str
@@ -299,6 +362,9 @@ class Registration:
     protect: bool
     inputs: dict
     outputs: dict = field(default_factory=dict)
+    dependencies: list[str] = field(default_factory=list)
+    delete_before_replace: bool = False
+    aliases: list[dict[str, str]] = field(default_factory=list)
 
 
 class RecordingMonitor(mocks.MockMonitor):
@@ -323,6 +389,9 @@ class RecordingMonitor(mocks.MockMonitor):
             custom=bool(request.custom),
             protect=bool(request.protect),
             inputs=inputs,
+            dependencies=sorted(request.dependencies),
+            delete_before_replace=bool(request.deleteBeforeReplace),
+            aliases=_alias_specs(request),
         )
         self.registrations[urn] = registration
         if request.type == "pulumi:pulumi:Stack":
@@ -347,3 +416,17 @@ class RecordingMonitor(mocks.MockMonitor):
         if registration is not None and not registration.custom:
             registration.outputs = rpc.deserialize_properties(request.outputs)
         return super().RegisterResourceOutputs(request)
+
+
+def _alias_specs(request) -> list[dict[str, str]]:
+    """Return each alias of a registration as its set fields, for example `{"name": "old-name"}`."""
+    aliases = [{"urn": urn} for urn in request.aliasURNs]
+    for alias in request.aliases:
+        if not alias.HasField("spec"):
+            aliases.append({"urn": alias.urn})
+            continue
+        spec = alias.spec
+        fields = {"name": spec.name, "type": spec.type, "stack": spec.stack, "project": spec.project,
+                  "parentUrn": spec.parentUrn}
+        aliases.append({key: value for key, value in fields.items() if value})
+    return aliases

@@ -170,6 +170,8 @@ def run_plan(stack: str, root: Path = ROOT) -> Plan:
 
 
 def _run(stack_file: StackFile, region: str, root: Path) -> Plan:
+    # A failed earlier run leaves its error in the runtime's shared RPC manager. Start clean.
+    runtime_settings.SETTINGS.rpc_manager.clear()
     warnings: list[str] = []
     logger = logging.getLogger(f"plan.{stack_file.stack}")
     logger.propagate = False
@@ -200,6 +202,8 @@ def _run(stack_file: StackFile, region: str, root: Path) -> Plan:
             "name": registration.name,
             "parent": registration.parent,
             "protect": registration.protect,
+            "dependencies": registration.dependencies,
+            "deleteBeforeReplace": registration.delete_before_replace,
             "inputs": mask(registration.inputs),
             "outputs": mask(registration.outputs),
         }

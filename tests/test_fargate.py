@@ -4,22 +4,37 @@ from __future__ import annotations
 
 import json
 
+import pulumi
 import pytest
 import yaml
 
-from conftest import of_type, one
+from components.config import NetworkSettings
+from components.network import Network, NetworkArgs
+from conftest import ROOT, children, of_type, one
+from plan.mocks import PlanMocks
 from plan.runner import run_plan
 from test_config import dev_values, problems_for
+from test_dependencies import run_under_mocks
 
 
 def group_id(plan, name: str) -> str:
     return one(plan, "aws:ec2/securityGroup:SecurityGroup", name)["outputs"]["id"]
 
 
-def ingress_of(plan, name: str) -> list[dict]:
-    target = group_id(plan, name)
+def balancer_group_id(plan) -> str:
+    """Return the load balancer's security group ID, whatever name the component was given."""
+    [component] = of_type(plan, "storefront:index:LoadBalancer")
+    [group] = [kid for kid in children(plan, component) if kid["type"] == "aws:ec2/securityGroup:SecurityGroup"]
+    return group["outputs"]["id"]
+
+
+def ingress_to(plan, target: str) -> list[dict]:
     return [rule["inputs"] for rule in of_type(plan, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
             if rule["inputs"]["securityGroupId"] == target]
+
+
+def ingress_of(plan, name: str) -> list[dict]:
+    return ingress_to(plan, group_id(plan, name))
 
 
 def test_subnets_per_zone(plans):
@@ -30,6 +45,30 @@ def test_subnets_per_zone(plans):
         assert len(public) == zones
         assert len(private) == zones
         assert len({s["inputs"]["availabilityZone"] for s in public}) == zones
+
+
+def test_subnets_skip_local_zones(plan):
+    # The mock's zone list contains an opted-in Local Zone, `<region>-plan-1a`, that sorts first.
+    zones = {s["inputs"]["availabilityZone"] for s in of_type(plan, "aws:ec2/subnet:Subnet")}
+    assert zones <= {"ap-south-1a", "ap-south-1b", "ap-south-1c"}
+
+
+def test_too_few_zones_raise_run_error():
+    class TwoZones(PlanMocks):
+        def _zone_names(self, request: dict) -> list[str]:
+            return [f"{self.region}a", f"{self.region}b"]
+
+    def program():
+        settings = NetworkSettings(availability_zones=3)
+        return Network("net", NetworkArgs(settings=settings, region="ap-south-1", tags={})).vpc_id
+
+    with pytest.raises(pulumi.RunError) as caught:
+        run_under_mocks(program, TwoZones(region="ap-south-1", root=ROOT))
+    message = str(caught.value)
+    assert message.startswith("storefront:network.availabilityZones is 3, but the Availability Zone lookup "
+                              "for ap-south-1 returned 2 available zones that need no opt-in "
+                              "(ap-south-1a, ap-south-1b).")
+    assert "Lower storefront:network.availabilityZones" in message
 
 
 def test_dev_tasks_public_without_nat(plans):
@@ -58,9 +97,9 @@ def test_prod_tasks_private_behind_nat(plans):
             assert route["natGatewayId"].startswith("nat-")
 
 
-def test_load_balancer_open_to_internet(plan):
-    rules = ingress_of(plan, f"storefront-{plan.stack}-sg")
-    assert sorted((rule["fromPort"], rule["cidrIpv4"]) for rule in rules) == [(80, "0.0.0.0/0"), (443, "0.0.0.0/0")]
+def test_http_only_balancer_closes_443(plan):
+    rules = ingress_to(plan, balancer_group_id(plan))
+    assert [(rule["fromPort"], rule["toPort"], rule["cidrIpv4"]) for rule in rules] == [(80, 80, "0.0.0.0/0")]
 
 
 def test_task_groups_never_open_to_internet(plan):
@@ -71,7 +110,7 @@ def test_task_groups_never_open_to_internet(plan):
 
 
 def test_public_tasks_accept_only_load_balancer(plan):
-    balancer = group_id(plan, f"storefront-{plan.stack}-sg")
+    balancer = balancer_group_id(plan)
     for name, port in (("frontend", 8080), ("backend", 3000)):
         [rule] = ingress_of(plan, f"{name}-sg")
         assert rule["referencedSecurityGroupId"] == balancer
@@ -108,6 +147,8 @@ def test_certificate_enables_https(project_copy):
     for rule in of_type(plan, "aws:lb/listenerRule:ListenerRule"):
         assert rule["inputs"]["listenerArn"] == https_arn
     assert not any("no certificate" in warning for warning in plan.warnings)
+    ingress = ingress_to(plan, balancer_group_id(plan))
+    assert sorted((rule["fromPort"], rule["cidrIpv4"]) for rule in ingress) == [(80, "0.0.0.0/0"), (443, "0.0.0.0/0")]
 
 
 def test_target_groups_check_fast(plan):

@@ -6,12 +6,17 @@ import json
 import subprocess
 import sys
 
+import pulumi_aws as aws
 import pytest
 import yaml
 
 from components.build_context import context_files
+from components.config import LoadBalancerSettings
+from components.load_balancer import LoadBalancer, LoadBalancerArgs
 from conftest import ROOT, one
+from plan.mocks import NAME_LIMITS
 from plan.runner import StackFileError, read_stack_file, run_plan
+from test_dependencies import run_under_mocks
 
 
 def _changed_names(before, after) -> set[str]:
@@ -125,3 +130,71 @@ def test_missing_stack_file_exit_code():
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 2
     assert result.stderr.strip() == "error: no stack file Pulumi.nosuchstack.yaml. Stacks here: dev, prod."
+
+
+def register_named(type_: str, logical: str, **inputs):
+    """Register one resource of a type in NAME_LIMITS, with just the inputs its mock needs."""
+    if type_ == "aws:lb/loadBalancer:LoadBalancer":
+        return aws.lb.LoadBalancer(logical, **inputs)
+    if type_ == "aws:lb/targetGroup:TargetGroup":
+        return aws.lb.TargetGroup(logical, port=80, protocol="HTTP", **inputs)
+    if type_ == "aws:iam/role:Role":
+        return aws.iam.Role(logical, assume_role_policy="{}", **inputs)
+    return aws.ecs.Service(logical, cluster="cluster", **inputs)
+
+
+@pytest.mark.parametrize("type_, limit", sorted(NAME_LIMITS.items()))
+def test_long_autoname_raises(type_, limit):
+    # Autonaming appends a hyphen and 7 characters, so the physical name is 1 over the limit.
+    logical = "n" * (limit - 7)
+    with pytest.raises(Exception) as caught:
+        run_under_mocks(lambda: register_named(type_, logical).urn)
+    message = str(caught.value)
+    assert f"{type_} {logical!r}" in message
+    assert f"is {limit + 1} characters, but the limit is {limit}" in message
+    assert f"shorten the logical name to at most {limit - 8} characters" in message
+
+
+@pytest.mark.parametrize("type_, limit", sorted(NAME_LIMITS.items()))
+def test_autoname_at_limit_accepted(type_, limit):
+    logical = "n" * (limit - 8)
+    monitor = run_under_mocks(lambda: register_named(type_, logical).urn)
+    [registration] = [r for r in monitor.registrations.values() if r.type == type_]
+    assert len(registration.outputs["name"]) == limit
+
+
+def test_long_given_name_raises():
+    given = "g" * 33
+    with pytest.raises(Exception, match=f"physical name '{given}' is 33 characters, but the limit is 32"):
+        run_under_mocks(lambda: register_named("aws:lb/targetGroup:TargetGroup", "tg", name=given).urn)
+
+
+def test_longest_names_fit(project_copy):
+    # The config validator allows service names of up to 20 characters.
+    path = project_copy / "Pulumi.dev.yaml"
+    document = yaml.safe_load(path.read_text())
+    frontend = next(s for s in document["config"]["storefront:services"] if s["name"] == "frontend")
+    frontend["name"] = "storefront-web-front"
+    assert len(frontend["name"]) == 20
+    path.write_text(yaml.safe_dump(document))
+    plan = run_plan("dev", root=project_copy)
+    group = one(plan, "aws:lb/targetGroup:TargetGroup", "storefront-web-front-tg")
+    assert len(group["outputs"]["name"]) == 31
+
+
+def test_balancer_name_of_twenty_fits():
+    # The config validator allows stack names of up to 20 characters, and the ALB is `<name>-alb`.
+    def program():
+        balancer = LoadBalancer("s" * 20, LoadBalancerArgs(
+            settings=LoadBalancerSettings(),
+            vpc_id="vpc-0123456789abcdef0",
+            vpc_cidr="10.0.0.0/16",
+            subnet_ids=["subnet-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa2"],
+            protect=False,
+            tags={},
+        ))
+        return balancer.url
+
+    monitor = run_under_mocks(program)
+    [balancer] = [r for r in monitor.registrations.values() if r.type == "aws:lb/loadBalancer:LoadBalancer"]
+    assert len(balancer.outputs["name"]) == 32

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+from importlib import metadata
 
+from components.build_context import build_tag, context_files
 from conftest import children, of_type, one
+from plan.runner import run_plan
 
 SERVICES = ("backend", "frontend", "order-service")
 DIGEST_REF = re.compile(r"\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com/storefront/(dev|prod)/[a-z-]+@sha256:[0-9a-f]{64}")
@@ -95,14 +99,54 @@ def test_image_platform_matches_task(plan):
 
 
 def test_image_tag_is_content_hash(plan):
+    version = metadata.version("pulumi-docker")
     for service in SERVICES:
         image = one(plan, "docker:index/image:Image", f"{service}-image")
         repository, tag = image["inputs"]["imageName"].rsplit(":", 1)
         assert re.fullmatch(r"build-[0-9a-f]{16}", tag)
         assert tag not in ("latest", plan.stack)
+        # The mock's digest is the content hash of the build inputs, and the tag hashes it
+        # together with the pulumi-docker version and the builder version.
         digest = image["outputs"]["repoDigest"].split("@sha256:")[1]
-        assert tag == "build-" + digest[:16]
+        builder = image["inputs"]["build"]["builderVersion"]
+        assert builder == "BuilderBuildKit"
+        expected = hashlib.sha256(f"{digest}\0{version}\0{builder}\0".encode()).hexdigest()[:16]
+        assert tag == "build-" + expected
+        assert tag != "build-" + digest[:16]
         assert repository.endswith(f"/storefront/{plan.stack}/{service}")
+
+
+def test_image_tag_changes_with_builder():
+    content_hash = hashlib.sha256(b"sources").hexdigest()
+    base = build_tag(content_hash, builder="BuilderBuildKit", pulumi_docker_version="5.2.0")
+    assert build_tag(content_hash, builder="BuilderBuildKit", pulumi_docker_version="5.2.0") == base
+    assert build_tag(content_hash, builder="BuilderBuildKit", pulumi_docker_version="5.3.0") != base
+    assert build_tag(content_hash, builder="BuilderV1", pulumi_docker_version="5.2.0") != base
+    other_hash = hashlib.sha256(b"other sources").hexdigest()
+    assert build_tag(other_hash, builder="BuilderBuildKit", pulumi_docker_version="5.2.0") != base
+
+
+def test_image_tag_defaults_to_installed_version():
+    content_hash = hashlib.sha256(b"sources").hexdigest()
+    installed = metadata.version("pulumi-docker")
+    assert build_tag(content_hash, builder="BuilderBuildKit") == build_tag(
+        content_hash, builder="BuilderBuildKit", pulumi_docker_version=installed
+    )
+
+
+def test_source_change_moves_one_tag(project_copy):
+    def tags(plan) -> dict[str, str]:
+        return {service: one(plan, "docker:index/image:Image", f"{service}-image")["inputs"]["imageName"]
+                for service in SERVICES}
+
+    before = tags(run_plan("dev", root=project_copy))
+    context = project_copy / "services" / "backend"
+    source = next(path for path in context_files(context) if path.endswith(".js"))
+    (context / source).write_text((context / source).read_text() + "\n// changed\n")
+    after = tags(run_plan("dev", root=project_copy))
+    assert after["backend"] != before["backend"]
+    assert after["frontend"] == before["frontend"]
+    assert after["order-service"] == before["order-service"]
 
 
 def test_services_have_distinct_digests(plan):
@@ -197,6 +241,19 @@ def test_services_roll_back_on_failure(plan):
         assert ecs_service["inputs"]["deploymentCircuitBreaker"] == {"enable": True, "rollback": True}
         task = one(plan, "aws:ecs/taskDefinition:TaskDefinition", f"{service}-task")
         assert ecs_service["inputs"]["taskDefinition"] == task["outputs"]["arn"]
+
+
+def test_services_force_new_deployment(plan):
+    for service in SERVICES:
+        ecs_service = one(plan, "aws:ecs/service:Service", f"{service}-service")
+        assert ecs_service["inputs"]["forceNewDeployment"] is True
+
+
+def test_target_groups_use_short_names(plan):
+    groups = of_type(plan, "aws:lb/targetGroup:TargetGroup")
+    assert sorted(group["name"] for group in groups) == ["backend-tg", "frontend-tg"]
+    for group in groups:
+        assert len(group["outputs"]["name"]) <= 32
 
 
 def test_public_services_behind_load_balancer(plan):

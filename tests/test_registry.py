@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import fnmatch
 import json
 
 import pytest
 import yaml
 
+from components.config import EcrSettings, RegistrySettings
+from components.registry import RegistryArgs
 from conftest import of_type, one
 from plan.runner import run_plan
 from test_config import dev_values, problems_for
@@ -54,7 +57,7 @@ def test_prod_registry_settings(plans):
     assert scanning["inputs"]["scanType"] == "ENHANCED"
     assert scanning["inputs"]["rules"] == [{
         "scanFrequency": "CONTINUOUS_SCAN",
-        "repositoryFilters": [{"filter": "storefront/prod/*", "filterType": "WILDCARD"}],
+        "repositoryFilters": [{"filter": "storefront/*", "filterType": "WILDCARD"}],
     }]
     [replication] = of_type(plan, "aws:ecr/replicationConfiguration:ReplicationConfiguration")
     [rule] = replication["inputs"]["replicationConfiguration"]["rules"]
@@ -63,6 +66,27 @@ def test_prod_registry_settings(plans):
     [cache] = of_type(plan, "aws:ecr/pullThroughCacheRule:PullThroughCacheRule")
     assert cache["inputs"]["ecrRepositoryPrefix"] == "ecr-public"
     assert cache["inputs"]["upstreamRegistryUrl"] == "public.ecr.aws"
+
+
+def test_scanning_covers_every_stack(plans):
+    [scanning] = of_type(plans["prod"], "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration")
+    [rule] = scanning["inputs"]["rules"]
+    [repository_filter] = rule["repositoryFilters"]
+    assert repository_filter["filterType"] == "WILDCARD"
+    for stack, plan in plans.items():
+        for repository in of_type(plan, "aws:ecr/repository:Repository"):
+            name = repository["inputs"]["name"]
+            assert fnmatch.fnmatchcase(name, repository_filter["filter"]), (stack, name)
+
+
+def test_scanning_prefix_from_project():
+    settings = RegistrySettings()
+    explicit = RegistryArgs(ecr=EcrSettings(), settings=settings, repository_prefix="storefront/prod",
+                            protect=False, tags={}, project="shop")
+    derived = RegistryArgs(ecr=EcrSettings(), settings=settings, repository_prefix="storefront/prod",
+                           protect=False, tags={})
+    assert explicit.project_prefix == "shop"
+    assert derived.project_prefix == "storefront"
 
 
 def test_cross_account_pull_only(project_copy):
